@@ -36,10 +36,6 @@ nd_dtype check_dtype(lua_State *L, int idx) {
   return t;
 }
 
-static void raise_if(lua_State *L, int failed, const char *err) {
-  if (failed) luaL_error(L, "%s", err);
-}
-
 /* ---- shapes and indices ---- */
 
 static int check_shape(lua_State *L, int idx, size_t *shape) {
@@ -179,10 +175,10 @@ static int array_copy_of(lua_State *L, const ndarray *src) {
   const char *msg;
   char err[120];
   if (nd_dtype_equal(t, src->dtype)) {
-    raise_if(L, nd_alloc(a, t, src->ndim, src->shape, &msg), msg);
+    if (nd_alloc(a, t, src->ndim, src->shape, &msg)) luaL_error(L, "%s", msg);
     if (nd_nbytes(src)) memcpy(a->data, src->data, nd_nbytes(src));
   } else {
-    raise_if(L, nd_astype(src, t, a, err, sizeof err), err);
+    if (nd_astype(src, t, a, err, sizeof err)) luaL_error(L, "%s", err);
   }
   return 1;
 }
@@ -199,7 +195,7 @@ static int array_new(lua_State *L) {
   lua_pop(L, 1);
   nd_dtype t = lua_isnoneornil(L, 2) ? inferred_dtype(L, &b, 1) : check_dtype(L, 2);
   ndarray *a = push_array(L);
-  raise_if(L, nd_alloc(a, t, b.ndim, b.shape, &err), err);
+  if (nd_alloc(a, t, b.ndim, b.shape, &err)) luaL_error(L, "%s", err);
   b.fill = a;
   lua_pushvalue(L, 1);
   visit(L, &b, 0, 1);
@@ -212,7 +208,7 @@ static int array_zeros(lua_State *L) {
   const char *err;
   int ndim = check_shape(L, 1, shape);
   nd_dtype t = lua_isnoneornil(L, 2) ? (nd_dtype){ND_FLOAT64, 8} : check_dtype(L, 2);
-  raise_if(L, nd_alloc(push_array(L), t, ndim, shape, &err), err);
+  if (nd_alloc(push_array(L), t, ndim, shape, &err)) luaL_error(L, "%s", err);
   return 1;
 }
 
@@ -227,7 +223,7 @@ static int array_full(lua_State *L) {
   lua_pop(L, 1);
   nd_dtype t = lua_isnoneornil(L, 3) ? inferred_dtype(L, &b, 2) : check_dtype(L, 3);
   ndarray *a = push_array(L);
-  raise_if(L, nd_alloc(a, t, ndim, shape, &err), err);
+  if (nd_alloc(a, t, ndim, shape, &err)) luaL_error(L, "%s", err);
   size_t n = nd_count(a), item = t.itemsize;
   if (n == 0) return 1;
   set_element(L, a, 0, 2);
@@ -255,12 +251,12 @@ static int array_arange(lua_State *L) {
   size_t n = count > 0 ? (size_t)count : 0;
   const char *err;
   ndarray *a = push_array(L);
-  raise_if(L, nd_alloc(a, t, 1, &n, &err), err);
+  if (nd_alloc(a, t, 1, &n, &err)) luaL_error(L, "%s", err);
   for (size_t i = 0; i < n; i++) {
     nd_scalar v = {.tag = NDS_FLOAT, .re = start + (lua_Number)i * step};
     if (is_int) v = (nd_scalar){.tag = NDS_INT, .i = istart + (lua_Integer)i * istep};
     err = nd_set(a, i, &v);
-    raise_if(L, err != NULL, err);
+    if (err != NULL) luaL_error(L, "%s", err);
   }
   return 1;
 }
@@ -277,7 +273,7 @@ static int array_concat(lua_State *L) {
     lua_pop(L, 1);
   }
   const char *err;
-  raise_if(L, nd_concat(parts, n, push_array(L), &err), err);
+  if (nd_concat(parts, n, push_array(L), &err)) luaL_error(L, "%s", err);
   return 1;
 }
 
@@ -388,7 +384,7 @@ static int array_astype(lua_State *L) {
   ndarray *a = check_array(L, 1);
   nd_dtype t = check_dtype(L, 2);
   char err[120];
-  raise_if(L, nd_astype(a, t, push_array(L), err, sizeof err), err);
+  if (nd_astype(a, t, push_array(L), err, sizeof err)) luaL_error(L, "%s", err);
   return 1;
 }
 

@@ -96,7 +96,10 @@ static size_t utf8_get(const unsigned char *s, size_t left, uint32_t *cp) {
 /* Strings longer than the item are cut, as numpy does on assignment. */
 static void set_string(lua_State *L, ndarray *a, unsigned char *p, int idx) {
   size_t len;
-  const unsigned char *s = (const unsigned char *)luaL_checklstring(L, idx, &len);
+  if (lua_type(L, idx) != LUA_TSTRING)
+    luaL_error(L, "expected a string for a %s array, got %s", a->dtype.kind == ND_BYTES ? "bytes" : "unicode",
+               luaL_typename(L, idx));
+  const unsigned char *s = (const unsigned char *)lua_tolstring(L, idx, &len);
   memset(p, 0, a->dtype.itemsize);
   if (a->dtype.kind == ND_BYTES) {
     memcpy(p, s, len < a->dtype.itemsize ? len : a->dtype.itemsize);
@@ -105,7 +108,7 @@ static void set_string(lua_State *L, ndarray *a, unsigned char *p, int idx) {
   for (size_t pos = 0, i = 0; pos < len && i < a->dtype.itemsize / 4; i++) {
     uint32_t cp;
     size_t step = utf8_get(s + pos, len - pos, &cp);
-    if (!step) luaL_argerror(L, idx, "invalid UTF-8 for a unicode array");
+    if (!step) luaL_error(L, "invalid UTF-8 for a unicode array");
     memcpy(p + 4 * i, &cp, 4);
     pos += step;
   }
@@ -126,14 +129,23 @@ static nd_scalar to_scalar(lua_State *L, int idx) {
     lua_getfield(L, idx, "re");
     lua_getfield(L, idx, "im");
     if (lua_type(L, -2) != LUA_TNUMBER || lua_type(L, -1) != LUA_TNUMBER)
-      luaL_argerror(L, idx, "complex values are tables {re = number, im = number}");
+      luaL_error(L, "complex values are tables {re = number, im = number}");
     v.re = lua_tonumber(L, -2);
     v.im = lua_tonumber(L, -1);
     lua_pop(L, 2);
   } else {
-    luaL_typeerror(L, idx, "number, boolean or complex table");
+    luaL_error(L, "expected a number, boolean or complex table, got %s", luaL_typename(L, idx));
   }
   return v;
+}
+
+/* Lua integers are checked against the element's range (as numpy 2 does); casts wrap. */
+static int integer_fits(const ndarray *a, size_t index, const nd_scalar *given) {
+  nd_scalar stored;
+  if (given->tag != NDS_INT) return 1;
+  nd_get(a, index, &stored);
+  if (stored.tag == NDS_UINT) return given->i >= 0 && (uint64_t)given->i == stored.u;
+  return stored.i == given->i;
 }
 
 void set_element(lua_State *L, ndarray *a, size_t index, int value_idx) {
@@ -144,7 +156,11 @@ void set_element(lua_State *L, ndarray *a, size_t index, int value_idx) {
   }
   nd_scalar v = to_scalar(L, value_idx);
   if (v.tag == NDS_COMPLEX && a->dtype.kind < ND_COMPLEX64)
-    luaL_argerror(L, value_idx, "complex value for a real array");
+    luaL_error(L, "complex value for a real array");
   const char *err = nd_set(a, index, &v);
-  if (err) luaL_argerror(L, value_idx, err);
+  if (err) luaL_error(L, "%s", err);
+  if (a->dtype.kind > ND_BOOL && a->dtype.kind <= ND_UINT64 && !integer_fits(a, index, &v)) {
+    char name[32];
+    luaL_error(L, "value out of range for %s", nd_dtype_name(a->dtype, name, sizeof name));
+  }
 }

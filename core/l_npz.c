@@ -213,6 +213,7 @@ static unsigned char *read_file(lua_State *L, const char *path, size_t *len) {
 static int npz_load_l(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   size_t len;
+  lua_settop(L, 2); /* the limits stay at 2, above them the file's guard */
   errno = 0;
   unsigned char *buf = read_file(L, path, &len);
   if (!buf) {

@@ -1,0 +1,3 @@
+-- run_busted.lua: busted's runner inside anomed-lua, so the specs exercise exactly the
+-- modules the binary embeds. Usage: anomed-lua run_busted.lua [busted options] DIR
+require "busted.runner" { standalone = false }
