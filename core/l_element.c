@@ -106,7 +106,7 @@ static void set_string(lua_State *L, ndarray *a, unsigned char *p, int idx) {
     return;
   }
   for (size_t pos = 0, i = 0; pos < len && i < a->dtype.itemsize / 4; i++) {
-    uint32_t cp;
+    uint32_t cp = 0;
     size_t step = utf8_get(s + pos, len - pos, &cp);
     if (!step) luaL_error(L, "invalid UTF-8 for a unicode array");
     memcpy(p + 4 * i, &cp, 4);

@@ -240,7 +240,8 @@ static int npz_save_l(lua_State *L) {
   unsigned char *out;
   size_t len;
   guard *g;
-  lua_remove(L, 1);
+  lua_settop(L, 3);
+  lua_rotate(L, 1, -1); /* arrays, options, then the path, kept on the stack */
   encode(L, &out, &len, &g);
   return write_file(L, path, out, len);
 }

@@ -62,6 +62,7 @@ static void test_rows(void) {
   const char *msg;
   CHECK(nd_concat(parts, 2, &c, &msg) == 0 && c.shape[0] == 6);
   CHECK(((int64_t *)(void *)c.data)[3] == 9);
+  nd_release(&c);
   ndarray f;
   nd_alloc(&f, (nd_dtype){ND_FLOAT64, 8}, 1, (size_t[]){2}, &msg);
   parts[1] = f;
@@ -71,8 +72,6 @@ static void test_rows(void) {
   nd_release(&s);
   nd_release(&t);
   nd_release(&f);
-  parts[0].buffer = NULL;
-  nd_release(&c);
 }
 
 static void test_equal_and_cast(void) {
