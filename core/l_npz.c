@@ -102,7 +102,7 @@ static int npz_decode_npy_l(lua_State *L) {
 }
 
 static void check_options(lua_State *L, int idx, npz_options *opt) {
-  *opt = (npz_options){.level = 6, .engine = DEFLATE_LIBDEFLATE};
+  *opt = (npz_options){.level = 6, .engine = DEFLATE_LIBDEFLATE, .threads = 1};
   if (lua_isnoneornil(L, idx)) return;
   luaL_checktype(L, idx, LUA_TTABLE);
   lua_getfield(L, idx, "level");
@@ -112,7 +112,11 @@ static void check_options(lua_State *L, int idx, npz_options *opt) {
   luaL_argcheck(L, strcmp(engine, "zlib") == 0 || strcmp(engine, "libdeflate") == 0, idx,
                 "engine must be 'zlib' or 'libdeflate'");
   opt->engine = strcmp(engine, "zlib") == 0 ? DEFLATE_ZLIB : DEFLATE_LIBDEFLATE;
-  lua_pop(L, 2);
+  lua_getfield(L, idx, "threads");
+  lua_Integer threads = luaL_optinteger(L, -1, 1);
+  luaL_argcheck(L, threads >= 1 && threads <= DEFLATE_MAX_THREADS, idx, "threads must be 1..64");
+  opt->threads = (int)threads;
+  lua_pop(L, 3);
   luaL_argcheck(L, opt->level >= 0 && opt->level <= (opt->engine == DEFLATE_ZLIB ? 9 : 12), idx,
                 "level must be 0 (stored) to 9 (zlib) or 12 (libdeflate)");
 }

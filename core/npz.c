@@ -22,9 +22,13 @@ void npz_members_free(npz_member *members, size_t count) {
   free(members);
 }
 
-static char *member_name(const zip_entry *e) {
+static size_t stem_len(const zip_entry *e) {
   size_t n = e->name_len;
-  if (n >= 4 && memcmp(e->name + n - 4, ".npy", 4) == 0) n -= 4;
+  return n >= 4 && memcmp(e->name + n - 4, ".npy", 4) == 0 ? n - 4 : n;
+}
+
+static char *member_name(const zip_entry *e) {
+  size_t n = stem_len(e);
   char *name = malloc(n + 1);
   if (name) {
     memcpy(name, e->name, n);
@@ -75,8 +79,9 @@ static int decode_member(const zip_entry *e, const npz_limits *lim, npz_member *
   return npy_decode_owned(bytes, e->size, &nl, &m->array, err, errsize);
 }
 
-static int check_sizes(const zip_entry *entries, size_t count, const npz_limits *lim,
-                       char *err, size_t errsize) {
+/* Sizes against the limit, and names as the caller sees them ("x" and "x.npy" collide). */
+static int check_entries(const zip_entry *entries, size_t count, const npz_limits *lim,
+                         char *err, size_t errsize) {
   uint64_t total = 0;
   for (size_t i = 0; i < count; i++) {
     if (entries[i].size > lim->max_bytes - total) {
@@ -84,11 +89,14 @@ static int check_sizes(const zip_entry *entries, size_t count, const npz_limits 
       return -1;
     }
     total += entries[i].size;
+    size_t n = stem_len(&entries[i]);
+    if (memchr(entries[i].name, 0, entries[i].name_len)) {
+      snprintf(err, errsize, "member name with a NUL byte");
+      return -1;
+    }
     for (size_t j = 0; j < i; j++) {
-      if (entries[j].name_len == entries[i].name_len &&
-          memcmp(entries[j].name, entries[i].name, entries[i].name_len) == 0) {
-        snprintf(err, errsize, "duplicate member '%.*s'", (int)entries[i].name_len,
-                 entries[i].name);
+      if (stem_len(&entries[j]) == n && memcmp(entries[j].name, entries[i].name, n) == 0) {
+        snprintf(err, errsize, "duplicate member '%.*s'", (int)n, entries[i].name);
         return -1;
       }
     }
@@ -104,7 +112,7 @@ int npz_decode(const unsigned char *buf, size_t len, const npz_limits *lim,
   *members = NULL;
   *count = 0;
   if (zip_read(buf, len, lim->max_members, &entries, &n, err, errsize)) return -1;
-  if (check_sizes(entries, n, lim, err, errsize)) {
+  if (check_entries(entries, n, lim, err, errsize)) {
     free(entries);
     return -1;
   }
@@ -160,7 +168,7 @@ static int add_member(zip_writer *w, const char *name, const ndarray *a, const n
   int rc = 0;
   if (opt->level == 0)
     rc = zip_add(w, member, ZIP_STORED, crc, image, len, len);
-  else if ((rc = deflate_raw(opt->engine, opt->level, image, len, &packed, &packed_len, &msg)) == 0)
+  else if ((rc = deflate_raw(opt->engine, opt->level, opt->threads, image, len, &packed, &packed_len, &msg)) == 0)
     rc = zip_add(w, member, ZIP_DEFLATED, crc, packed, packed_len, len);
   if (rc) snprintf(err, errsize, "%s", msg);
   free(packed);

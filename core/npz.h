@@ -26,6 +26,7 @@ typedef struct {
 typedef struct {
   int level; /* 0 stores members, 1..9 (zlib) or 1..12 (libdeflate) deflates them */
   deflate_engine engine;
+  int threads; /* zlib only: more than 1 compresses large members in parallel */
 } npz_options;
 
 void npz_default_limits(npz_limits *lim);

@@ -4,4 +4,5 @@ return {
   npz = require "anomed.npz",
   rng = require "anomed.rng",
   hash = require "anomed.hash",
+  time = require "anomed.time",
 }

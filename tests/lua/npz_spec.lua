@@ -7,7 +7,8 @@ describe("anomed.npz", function()
   local y = array.new { true, false }
 
   it("round-trips arrays, keeping the given order", function()
-    for _, opts in ipairs { { level = 0 }, { level = 6 }, { level = 9, engine = "zlib" }, { level = 12 } } do
+    for _, opts in ipairs { { level = 0 }, { level = 6 }, { level = 9, engine = "zlib" },
+                          { level = 6, engine = "zlib", threads = 2 }, { level = 12 } } do
       local decoded = assert(npz.decode(npz.encode({ { "y", y }, { "X", X } }, opts)))
       assert.are.same({ "y", "X" }, { decoded[1], decoded[2] })
       assert.is_true(decoded.X == X)
@@ -43,6 +44,7 @@ describe("anomed.npz", function()
     assert.has_error(function() npz.encode { X = 1 } end, "bad argument #1 to 'encode' ('X' is not an array)")
     assert.has_error(function() npz.encode({ X = X }, { level = 13 }) end)
     assert.has_error(function() npz.encode({ X = X }, { engine = "gzip" }) end)
+    assert.has_error(function() npz.encode({ X = X }, { threads = 0 }) end)
     assert.has_error(function() npz.decode("", { max_dims = 40 }) end)
   end)
 

@@ -58,6 +58,14 @@ describe("anomed.hash", function()
   end)
 end)
 
+describe("anomed.time", function()
+  it("gives a monotonic clock in seconds", function()
+    local now = require("anomed.time").now
+    local a, b = now(), now()
+    assert.is_true(b >= a and a > 0)
+  end)
+end)
+
 describe("anomed", function()
   it("gathers every module", function()
     local anomed = require "anomed"
