@@ -1,11 +1,16 @@
-/* main.c: the anomed-lua command. Runs a Lua script with every anomed module preloaded,
- * with `arg` and `...` as the standalone lua interpreter sets them. */
+/* main.c: the anomed-lua command. Runs a challenge script with every anomed module
+ * preloaded; a script that declares routes is then served, one that declares none has
+ * simply run (data preparation, tests). */
 #include <lualib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "anomed_lua.h"
+#include "l_http.h"
+#include "lua_guard.h"
+#include "master.h"
 
 #ifndef ANOMED_VERSION
 #define ANOMED_VERSION "0.0.0"
@@ -13,84 +18,190 @@
 
 static const char usage[] =
     "usage: anomed-lua [options] SCRIPT.lua [ARGS...]\n"
-    "Runs SCRIPT.lua with the anomed modules (anomed.array, anomed.npz, anomed.rng,\n"
-    "anomed.hash, anomed) preloaded.\n"
-    "options:\n"
-    "  -e CODE      run CODE (a Lua chunk) before the script; the script may then be omitted\n"
-    "  --version    print the version and exit\n"
-    "  --help       print this help and exit\n";
+    "Runs SCRIPT.lua with the anomed modules preloaded; serves it when it declares routes.\n"
+    "  --host H              address to listen on (127.0.0.1)\n"
+    "  --port P              port (8080; 0 picks a free one, printed at start)\n"
+    "  --workers N           worker processes (one per core)\n"
+    "  --state-dir DIR       the challenge's state (.anomed-state next to the script)\n"
+    "  --max-body N          request body bytes; larger is answered 413 (64M)\n"
+    "  --max-decompressed N  bytes an npz body may inflate to (256M)\n"
+    "  --max-connections N   open connections per worker (1024)\n"
+    "  --max-per-ip N        open connections per client address and worker (64)\n"
+    "  --timeout S           seconds an idle connection is kept (30)\n"
+    "  --lua-seconds S       wall time a Lua handler may run; past it, 503 (10)\n"
+    "  --lua-memory N        Lua heap a worker may add to what the script loaded (512M)\n"
+    "  --grace S             seconds in-flight requests get on stop and reload (30)\n"
+    "  --check               load the script, list its routes, exit\n"
+    "  -e CODE               run CODE (Lua) before the script; the script may then be omitted\n"
+    "  --version, --help\n"
+    "Sizes take K, M or G. SIGHUP reloads the script; SIGTERM or SIGINT stops gracefully.\n";
 
-static int traceback(lua_State *L) {
-  const char *msg = lua_tostring(L, 1);
-  if (!msg) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-  luaL_traceback(L, L, msg, 1);
-  return 1;
+struct challenge {
+  lua_guard guard;
+  lua_State *L;
+};
+
+typedef struct {
+  engine_config config;
+  const char *code;
+  char **argv;
+  int argc, script; /* argv index of the script, or argc when there is none */
+} invocation;
+
+static invocation inv;
+
+lua_State *challenge_state(challenge *c) { return c->L; }
+
+void challenge_close(challenge *c) {
+  if (!c) return;
+  lua_close(c->L);
+  free(c);
 }
 
 static int report(lua_State *L, int status) {
   if (status != LUA_OK) {
-    fprintf(stderr, "anomed-lua: %s\n", lua_tostring(L, -1));
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "anomed-lua: %s\n", msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
   }
   return status;
 }
 
-static int call(lua_State *L, int nargs) {
-  int base = lua_gettop(L) - nargs;
-  lua_pushcfunction(L, traceback);
-  lua_insert(L, base);
-  int status = lua_pcall(L, nargs, 0, base);
-  lua_remove(L, base);
-  return report(L, status);
-}
-
 /* arg[0] is the script, arg[1..] its arguments, arg[-k] what came before */
-static void set_arg_table(lua_State *L, char **argv, int argc, int script) {
-  lua_createtable(L, argc - script - 1, script + 1);
-  for (int i = 0; i < argc; i++) {
-    lua_pushstring(L, argv[i]);
-    lua_rawseti(L, -2, i - script);
+static void set_arg_table(lua_State *L) {
+  lua_createtable(L, inv.argc - inv.script, inv.script + 1);
+  for (int i = 0; i < inv.argc; i++) {
+    lua_pushstring(L, inv.argv[i]);
+    lua_rawseti(L, -2, i - inv.script);
   }
   lua_setglobal(L, "arg");
 }
 
-static int run_script(lua_State *L, char **argv, int argc, int script) {
-  set_arg_table(L, argv, argc, script);
-  if (report(L, luaL_loadfile(L, argv[script]))) return 1;
-  for (int i = script + 1; i < argc; i++) lua_pushstring(L, argv[i]);
-  return call(L, argc - script - 1) != LUA_OK;
+static int run_chunks(lua_State *L) {
+  if (inv.code && (report(L, luaL_loadbuffer(L, inv.code, strlen(inv.code), "=(command line)")) ||
+                   report(L, guard_pcall(L, 0, 0, 0))))
+    return -1;
+  if (inv.script >= inv.argc) return 0;
+  set_arg_table(L);
+  if (report(L, luaL_loadfile(L, inv.argv[inv.script]))) return -1;
+  for (int i = inv.script + 1; i < inv.argc; i++) lua_pushstring(L, inv.argv[i]);
+  return report(L, guard_pcall(L, inv.argc - inv.script - 1, 0, 0)) ? -1 : 0;
+}
+
+static challenge *load_challenge(const engine_config *config) {
+  challenge *c = calloc(1, sizeof *c);
+  if (!c || !(c->L = guard_newstate(&c->guard))) {
+    free(c);
+    fprintf(stderr, "anomed-lua: out of memory\n");
+    return NULL;
+  }
+  luaL_openlibs(c->L);
+  anomed_preload(c->L);
+  engine_install(c->L, config);
+  if (run_chunks(c->L)) {
+    challenge_close(c);
+    return NULL;
+  }
+  engine_freeze(c->L);
+  lua_settop(c->L, 0);
+  lua_gc(c->L, LUA_GCCOLLECT);
+  return c;
+}
+
+static size_t parse_size(const char *s, int *ok) {
+  char *end;
+  double v = strtod(s, &end);
+  double unit = *end == 'K' ? 1024.0 : *end == 'M' ? 1048576.0 : *end == 'G' ? 1073741824.0 : 1;
+  if (unit > 1) end++;
+  *ok = *ok && end != s && *end == 0 && v >= 0 && v * unit < 1e18;
+  return (size_t)(v * unit);
+}
+
+static double parse_number(const char *s, int *ok) {
+  char *end;
+  double v = strtod(s, &end);
+  *ok = *ok && end != s && *end == 0 && v >= 0;
+  return v;
+}
+
+static int parse_option(engine_config *c, const char *name, const char *value) {
+  int ok = 1;
+  if (!strcmp(name, "--host")) c->host = value;
+  else if (!strcmp(name, "--port")) c->port = (int)parse_number(value, &ok), ok = ok && c->port < 65536;
+  else if (!strcmp(name, "--workers")) c->workers = (int)parse_number(value, &ok), ok = ok && c->workers >= 1 && c->workers <= 256;
+  else if (!strcmp(name, "--state-dir")) snprintf(c->state_dir, sizeof c->state_dir, "%s", value);
+  else if (!strcmp(name, "--max-body")) c->http.max_body = parse_size(value, &ok);
+  else if (!strcmp(name, "--max-decompressed")) c->max_decompressed = parse_size(value, &ok);
+  else if (!strcmp(name, "--max-connections")) c->http.max_connections = (unsigned)parse_number(value, &ok);
+  else if (!strcmp(name, "--max-per-ip")) c->http.max_per_ip = (unsigned)parse_number(value, &ok);
+  else if (!strcmp(name, "--timeout")) c->http.timeout = (unsigned)parse_number(value, &ok);
+  else if (!strcmp(name, "--lua-seconds")) c->lua_seconds = parse_number(value, &ok);
+  else if (!strcmp(name, "--lua-memory")) c->lua_memory = parse_size(value, &ok);
+  else if (!strcmp(name, "--grace")) c->grace = parse_number(value, &ok);
+  else if (!strcmp(name, "-e")) inv.code = value;
+  else return -1;
+  return ok ? 0 : -2;
+}
+
+static void default_state_dir(engine_config *c) {
+  if (c->state_dir[0] || !c->script) return;
+  const char *slash = strrchr(c->script, '/');
+  int dir = slash ? (int)(slash - c->script) : 1;
+  snprintf(c->state_dir, sizeof c->state_dir, "%.*s/.anomed-state", dir, slash ? c->script : ".");
+}
+
+/* returns -1 to go on, or an exit status */
+static int parse_args(int argc, char **argv) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  engine_config *c = &inv.config;
+  *c = (engine_config){.host = "127.0.0.1", .port = 8080, .workers = cores > 0 ? (int)cores : 1,
+                       .http = {64u << 20, 1024, 64, 30}, .max_decompressed = 256u << 20,
+                       .lua_seconds = 10, .lua_memory = 512u << 20, .grace = 30};
+  inv.argv = argv;
+  inv.argc = argc;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+    if (!strcmp(argv[i], "--version")) return printf("anomed-lua %s (%s)\n", ANOMED_VERSION, LUA_RELEASE), 0;
+    if (!strcmp(argv[i], "--help")) return fputs(usage, stdout), 0;
+    if (!strcmp(argv[i], "--check")) {
+      c->check = 1;
+      continue;
+    }
+    int rc = i + 1 < argc ? parse_option(c, argv[i], argv[i + 1]) : -1;
+    if (rc) {
+      fprintf(stderr, "anomed-lua: %s %s\n%s", rc == -2 ? "bad value for" : "unknown option", argv[i], usage);
+      return 2;
+    }
+    i++;
+  }
+  inv.script = i;
+  if (i >= argc && !inv.code) return fputs(usage, stderr), 2;
+  c->script = i < argc ? argv[i] : "(command line)";
+  default_state_dir(c);
+  return -1;
+}
+
+static void print_routes(lua_State *L) {
+  const route_table *t = engine_routes(L);
+  for (size_t i = 0; i < t->count; i++)
+    fprintf(stderr, "  %-6s %s%s\n", t->items[i].method, t->items[i].path,
+            t->items[i].kind == ROUTE_STATIC ? "  (static)" : "");
 }
 
 int main(int argc, char **argv) {
-  int i = 1;
-  const char *code = NULL;
-  for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-    if (strcmp(argv[i], "--version") == 0) {
-      printf("anomed-lua %s (%s)\n", ANOMED_VERSION, LUA_RELEASE);
-      return 0;
-    }
-    if (strcmp(argv[i], "--help") == 0) {
-      fputs(usage, stdout);
-      return 0;
-    }
-    if (strcmp(argv[i], "-e") == 0 && i + 1 < argc) {
-      code = argv[++i];
-      continue;
-    }
-    fprintf(stderr, "anomed-lua: unknown option %s\n%s", argv[i], usage);
-    return 2;
+  int rc = parse_args(argc, argv);
+  if (rc >= 0) return rc;
+  challenge *c = load_challenge(&inv.config);
+  if (!c) return 1;
+  if (engine_routes(c->L)->count == 0) { /* nothing to serve: the script has run */
+    challenge_close(c);
+    return 0;
   }
-  if (i >= argc && !code) {
-    fputs(usage, stderr);
-    return 2;
+  print_routes(c->L);
+  if (inv.config.check) {
+    fprintf(stderr, "anomed-lua: %s loads\n", inv.config.script);
+    challenge_close(c);
+    return 0;
   }
-  lua_State *L = luaL_newstate();
-  if (!L) return 1;
-  luaL_openlibs(L);
-  anomed_preload(L);
-  int failed = code && (report(L, luaL_loadbuffer(L, code, strlen(code), "=(command line)")) ||
-                        call(L, 0) != LUA_OK);
-  if (!failed && i < argc) failed = run_script(L, argv, argc, i);
-  lua_close(L);
-  return failed ? 1 : 0;
+  return master_run(&inv.config, c, load_challenge);
 }

@@ -19,6 +19,7 @@ void anomed_preload(lua_State *L) {
                                        {"anomed.rng", luaopen_anomed_rng},
                                        {"anomed.hash", luaopen_anomed_hash},
                                        {"anomed.time", luaopen_anomed_time},
+                                       {"anomed.http", luaopen_anomed_http},
                                        {NULL, NULL}};
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
   for (const luaL_Reg *m = c_modules; m->name; m++) {
