@@ -5,4 +5,5 @@ return {
   rng = require "anomed.rng",
   hash = require "anomed.hash",
   time = require "anomed.time",
+  metrics = require "anomed.metrics",
 }
