@@ -420,6 +420,13 @@ static int array_totable(lua_State *L) {
   return array_tolist(L);
 }
 
+/* the raw elements, C order, native byte order */
+static int array_bytes(lua_State *L) {
+  ndarray *a = check_array(L, 1);
+  lua_pushlstring(L, (const char *)a->data, nd_nbytes(a));
+  return 1;
+}
+
 static int array_shape(lua_State *L, const ndarray *a) {
   lua_createtable(L, a->ndim, 0);
   for (int d = 0; d < a->ndim; d++) {
@@ -465,7 +472,7 @@ static const luaL_Reg array_methods[] = {
     {"get", array_get},       {"set", array_set},         {"take", array_take},
     {"slice", array_slice},   {"reshape", array_reshape}, {"astype", array_astype},
     {"copy", array_copy},     {"tolist", array_tolist},   {"totable", array_totable},
-    {"equal", array_equal},   {NULL, NULL}};
+    {"equal", array_equal},   {"bytes", array_bytes},     {NULL, NULL}};
 
 static const luaL_Reg array_meta[] = {
     {"__len", array_len}, {"__eq", array_equal}, {"__tostring", array_tostring},
