@@ -51,15 +51,21 @@ local function rows(ds, index)
   return { X = ds.X:take(index), y = ds.y:take(index) }
 end
 
---- The contract's partition: rows permuted by default_rng(seed).permutation(n), the first
---- k to the first part and the rest to the second. k is a count, or a fraction f for
---- floor(f * n). seed is an integer, a decimal string, or {bytes = digest}.
-function datasets.partition(ds, k, seed)
-  local n = #ds.X
+--- The row numbers of the contract's partition of n rows: permuted by
+--- default_rng(seed).permutation(n), the first k, then the rest (int64 arrays). k is a
+--- count, or a fraction f for floor(f * n). seed is an integer, a decimal string, or
+--- {bytes = digest} (the digest read as one big-endian integer).
+function datasets.partition_rows(n, k, seed)
   if math.type(k) ~= "integer" then k = math.floor(k * n) end
-  if k < 0 or k > n then error(string.format("cannot take %d of %d rows", k, n), 2) end
+  if k < 0 or k > n then error(string.format("cannot take %d of %d rows", k, n), 3) end
   local perm = generator(seed):permutation(n)
-  return rows(ds, perm:slice(0, k)), rows(ds, perm:slice(k))
+  return perm:slice(0, k), perm:slice(k)
+end
+
+--- The contract's partition of a dataset (see partition_rows): two datasets.
+function datasets.partition(ds, k, seed)
+  local first, second = datasets.partition_rows(#ds.X, k, seed)
+  return rows(ds, first), rows(ds, second)
 end
 
 --- Cuts ds into parts with one permutation: sizes are counts or fractions of n (the last

@@ -49,18 +49,22 @@ local function warn_shared_rows(training, validation)
 end
 
 -- The attack-evaluation set of (anonymizer, deanonymizer, split), exactly as the contract
--- derives it: every cut seeded with SHA-256(anonymizer .. deanonymizer).
+-- derives it: every cut seeded with SHA-256(anonymizer .. deanonymizer). The cuts work on
+-- row numbers; only the 2L chosen rows are copied.
 local function attack_set(c, anonymizer, deanonymizer, split)
   local h = { bytes = hash.sha256(anonymizer .. deanonymizer) }
-  local m_tune, m_val = datasets.partition(c.members_rest, 0.5, h)
-  local n_tune, n_val = datasets.partition(c.non_members_rest, 0.5, h)
-  local m = datasets.partition(split == "tuning" and m_tune or m_val, c.L, h)
-  local nm = datasets.partition(split == "tuning" and n_tune or n_val, c.L, h)
+  local function pick(pool)
+    local tune, val = datasets.partition_rows(#pool.X, 0.5, h)
+    local candidates = split == "tuning" and tune or val
+    local chosen = datasets.partition_rows(#candidates, c.L, h)
+    return candidates:take(chosen)
+  end
+  local m, nm = pick(c.members_rest), pick(c.non_members_rest)
   local perm = rng.from_bytes(h.bytes):permutation(2 * c.L)
   local memberships = array.concat { array.full(c.L, true), array.full(c.L, false) }
   return {
-    X = array.concat({ m.X, nm.X }):take(perm),
-    y = array.concat({ m.y, nm.y }):take(perm),
+    X = array.concat({ c.members_rest.X:take(m), c.non_members_rest.X:take(nm) }):take(perm),
+    y = array.concat({ c.members_rest.y:take(m), c.non_members_rest.y:take(nm) }):take(perm),
     memberships = memberships:take(perm),
   }
 end
