@@ -17,6 +17,7 @@ int luaopen_anomed_hash(lua_State *L);
 int luaopen_anomed_time(lua_State *L);
 int luaopen_anomed_http(lua_State *L);
 int luaopen_anomed_metrics(lua_State *L);
+int luaopen_anomed_ledger(lua_State *L);
 
 /* Registers the C modules and the embedded Lua library in package.preload. */
 void anomed_preload(lua_State *L);

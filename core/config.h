@@ -18,6 +18,8 @@ typedef struct {
   size_t lua_memory;       /* Lua heap bytes a worker may add to what it inherits */
   double grace;            /* seconds in-flight requests get on stop or reload */
   int check;               /* load, report, exit */
+  const char *platform;    /* host[:port] results are delivered to, or NULL */
+  int accept_changes;      /* record a changed fingerprint instead of refusing to start */
 } engine_config;
 
 #endif

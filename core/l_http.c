@@ -10,6 +10,7 @@
 #include "anomed_lua.h"
 #include "l_http.h"
 #include "lua_guard.h"
+#include "sha256.h"
 
 #define ENGINE_KEY "anomed.engine"
 
@@ -70,15 +71,20 @@ static int http_route(lua_State *L) {
   return 0;
 }
 
-/* http.static(method, path, status, content_type, body) */
+/* http.static(method, path, status, content_type, body [, digest]): digest (32 bytes)
+ * stands for the data in the challenge's fingerprint; by default the SHA-256 of body */
 static int http_static(lua_State *L) {
-  size_t len;
+  size_t len, digest_len;
   route r = {.method = (char *)check_method(L, 1), .path = (char *)luaL_checkstring(L, 2),
              .kind = ROUTE_STATIC, .status = (int)luaL_checkinteger(L, 3),
              .content_type = (char *)luaL_checkstring(L, 4)};
   r.body = (unsigned char *)(uintptr_t)luaL_checklstring(L, 5, &len);
   r.body_len = len;
   luaL_argcheck(L, r.status >= 200 && r.status <= 599, 3, "status must be 200..599");
+  const char *digest = luaL_optlstring(L, 6, NULL, &digest_len);
+  luaL_argcheck(L, !digest || digest_len == sizeof r.digest, 6, "digest must be 32 bytes");
+  if (digest) memcpy(r.digest, digest, sizeof r.digest);
+  else sha256(r.body, r.body_len, r.digest);
   add_route(L, &r);
   return 0;
 }
@@ -109,6 +115,8 @@ static int http_config(lua_State *L) {
   set_integer(L, "max_decompressed", (lua_Integer)c->max_decompressed);
   set_number(L, "lua_seconds", c->lua_seconds);
   set_integer(L, "lua_memory", (lua_Integer)c->lua_memory);
+  lua_pushstring(L, c->platform ? c->platform : "");
+  lua_setfield(L, -2, "platform");
   return 1;
 }
 
@@ -232,3 +240,25 @@ void engine_dispatch(void *ctx, const route *r, http_request *req) {
 }
 
 void engine_freeze(lua_State *L) { engine_routes(L)->frozen = true; }
+
+static void hash_text(sha256_ctx *c, const char *s) { sha256_update(c, s, strlen(s) + 1); }
+
+int engine_fingerprint(lua_State *L, const char *script, char hex[65]) {
+  sha256_ctx c;
+  unsigned char chunk[65536], digest[32];
+  size_t n;
+  FILE *f = fopen(script, "rb");
+  if (!f) return -1;
+  sha256_init(&c);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sha256_update(&c, chunk, n);
+  fclose(f);
+  const route_table *t = engine_routes(L);
+  for (size_t i = 0; i < t->count; i++) {
+    hash_text(&c, t->items[i].method);
+    hash_text(&c, t->items[i].path);
+    if (t->items[i].kind == ROUTE_STATIC) sha256_update(&c, t->items[i].digest, sizeof t->items[i].digest);
+  }
+  sha256_final(&c, digest);
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  return 0;
+}

@@ -9,8 +9,10 @@
 
 #include "anomed_lua.h"
 #include "l_http.h"
+#include "ledger.h"
 #include "lua_guard.h"
 #include "master.h"
+#include "results.h"
 
 #ifndef ANOMED_VERSION
 #define ANOMED_VERSION "0.0.0"
@@ -31,7 +33,11 @@ static const char usage[] =
     "  --lua-seconds S       wall time a Lua handler may run; past it, 503 (10)\n"
     "  --lua-memory N        Lua heap a worker may add to what the script loaded (512M)\n"
     "  --grace S             seconds in-flight requests get on stop and reload (30)\n"
+    "  --platform HOST[:PORT] deliver results to the AnoMed platform ($ANOMED_HOST)\n"
+    "  --accept-changes      start although the challenge changed after evaluations\n"
     "  --check               load the script, list its routes, exit\n"
+    "  --results             print the recorded evaluations and exit\n"
+    "  --format F            --results as table (default), csv or json\n"
     "  -e CODE               run CODE (Lua) before the script; the script may then be omitted\n"
     "  --version, --help\n"
     "Sizes take K, M or G. SIGHUP reloads the script; SIGTERM or SIGINT stops gracefully.\n";
@@ -44,6 +50,7 @@ struct challenge {
 typedef struct {
   engine_config config;
   const char *code;
+  const char *results_format; /* set by --results */
   char **argv;
   int argc, script; /* argv index of the script, or argc when there is none */
 } invocation;
@@ -88,6 +95,28 @@ static int run_chunks(lua_State *L) {
   return report(L, guard_pcall(L, inv.argc - inv.script - 1, 0, 0)) ? -1 : 0;
 }
 
+/* Metrics must stay fixed once submissions are evaluated: a served challenge's fingerprint
+ * is checked against the ledger's. */
+static int check_fingerprint(lua_State *L, const engine_config *config) {
+  char hex[65], err[400];
+  if (inv.script >= inv.argc) return 0; /* -e code alone has no script to fingerprint */
+  if (engine_fingerprint(L, config->script, hex)) {
+    fprintf(stderr, "anomed-lua: cannot read %s\n", config->script);
+    return -1;
+  }
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "anomed.http");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "state_dir");
+  if (report(L, lua_pcall(L, 0, 0, 0))) return -1;
+  lua_pop(L, 1);
+  ledger *l = ledger_open(config->state_dir, err, sizeof err);
+  int rc = l ? ledger_check_fingerprint(l, hex, config->accept_changes, err, sizeof err) : -1;
+  ledger_close(l);
+  if (rc) fprintf(stderr, "anomed-lua: %s\n", err);
+  return rc;
+}
+
 static challenge *load_challenge(const engine_config *config) {
   challenge *c = calloc(1, sizeof *c);
   if (!c || !(c->L = guard_newstate(&c->guard))) {
@@ -103,6 +132,11 @@ static challenge *load_challenge(const engine_config *config) {
     return NULL;
   }
   engine_freeze(c->L);
+  if (engine_routes(c->L)->count > 0 && check_fingerprint(c->L, config)) {
+    challenge_close(c);
+    return NULL;
+  }
+  ledger_close_in_process(c->L); /* no SQLite connection may cross fork */
   lua_settop(c->L, 0);
   lua_gc(c->L, LUA_GCCOLLECT);
   return c;
@@ -138,6 +172,9 @@ static int parse_option(engine_config *c, const char *name, const char *value) {
   else if (!strcmp(name, "--lua-seconds")) c->lua_seconds = parse_number(value, &ok);
   else if (!strcmp(name, "--lua-memory")) c->lua_memory = parse_size(value, &ok);
   else if (!strcmp(name, "--grace")) c->grace = parse_number(value, &ok);
+  else if (!strcmp(name, "--platform")) c->platform = value[0] ? value : NULL;
+  else if (!strcmp(name, "--format")) ok = !strcmp(value, "table") || !strcmp(value, "csv") || !strcmp(value, "json"),
+                                      inv.results_format = value;
   else if (!strcmp(name, "-e")) inv.code = value;
   else return -1;
   return ok ? 0 : -2;
@@ -156,15 +193,19 @@ static int parse_args(int argc, char **argv) {
   engine_config *c = &inv.config;
   *c = (engine_config){.host = "127.0.0.1", .port = 8080, .workers = cores > 0 ? (int)cores : 1,
                        .http = {64u << 20, 1024, 64, 30}, .max_decompressed = 256u << 20,
-                       .lua_seconds = 10, .lua_memory = 512u << 20, .grace = 30};
+                       .lua_seconds = 10, .lua_memory = 512u << 20, .grace = 30,
+                       .platform = getenv("ANOMED_HOST") && *getenv("ANOMED_HOST") ? getenv("ANOMED_HOST") : NULL};
+  int results = 0;
   inv.argv = argv;
   inv.argc = argc;
   int i = 1;
   for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
     if (!strcmp(argv[i], "--version")) return printf("anomed-lua %s (%s)\n", ANOMED_VERSION, LUA_RELEASE), 0;
     if (!strcmp(argv[i], "--help")) return fputs(usage, stdout), 0;
-    if (!strcmp(argv[i], "--check")) {
-      c->check = 1;
+    if (!strcmp(argv[i], "--check") || !strcmp(argv[i], "--accept-changes") || !strcmp(argv[i], "--results")) {
+      c->check |= !strcmp(argv[i], "--check");
+      c->accept_changes |= !strcmp(argv[i], "--accept-changes");
+      results |= !strcmp(argv[i], "--results");
       continue;
     }
     int rc = i + 1 < argc ? parse_option(c, argv[i], argv[i + 1]) : -1;
@@ -178,6 +219,7 @@ static int parse_args(int argc, char **argv) {
   if (i >= argc && !inv.code) return fputs(usage, stderr), 2;
   c->script = i < argc ? argv[i] : "(command line)";
   default_state_dir(c);
+  if (results) return results_print(c->state_dir, inv.results_format ? inv.results_format : "table", stdout);
   return -1;
 }
 

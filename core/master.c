@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "delivery.h"
 #include "l_http.h"
 #include "lua_guard.h"
 
@@ -34,6 +35,7 @@ typedef struct {
   int generation;
   worker workers[2 * MAX_WORKERS]; /* the current generation and one draining */
   int count;
+  pid_t deliverer; /* delivers results to the platform, when one is configured */
 } master;
 
 static int open_listener(const engine_config *c) {
@@ -133,12 +135,29 @@ static void signal_generation(master *m, int generation, int sig) {
     if (generation < 0 || m->workers[i].generation == generation) kill(m->workers[i].pid, sig);
 }
 
+static void spawn_deliverer(master *m) {
+  if (!m->config->platform) return;
+  pid_t parent = getpid(), pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(0);
+    close(m->listen_fd);
+    exit(delivery_run(m->config->state_dir));
+  }
+  m->deliverer = pid > 0 ? pid : 0;
+}
+
 /* ---- master ---- */
 
 static void reap(master *m, int stopping) {
   int status;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    if (pid == m->deliverer) {
+      m->deliverer = 0;
+      if (!stopping) spawn_deliverer(m);
+      continue;
+    }
     for (int i = 0; i < m->count; i++) {
       if (m->workers[i].pid != pid) continue;
       worker w = m->workers[i];
@@ -170,6 +189,11 @@ static void reload(master *m, challenge_loader load) {
 static int stop(master *m) {
   double until = guard_now() + m->config->grace + 5;
   signal_generation(m, -1, SIGTERM);
+  if (m->deliverer) {
+    kill(m->deliverer, SIGTERM);
+    waitpid(m->deliverer, NULL, 0);
+    m->deliverer = 0;
+  }
   while (m->count > 0 && guard_now() < until) {
     struct timespec pause = {0, 20 * 1000 * 1000};
     nanosleep(&pause, NULL);
@@ -193,6 +217,7 @@ int master_run(const engine_config *config, challenge *first, challenge_loader l
   fprintf(stderr, "anomed-lua: serving %s on http://%s:%d with %d worker%s\n", config->script,
           config->host, bound_port(m.listen_fd), config->workers, config->workers == 1 ? "" : "s");
   spawn_generation(&m);
+  spawn_deliverer(&m);
   for (;;) {
     struct timespec tick = {1, 0};
     int sig = sigtimedwait(&set, NULL, &tick);

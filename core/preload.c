@@ -21,6 +21,7 @@ void anomed_preload(lua_State *L) {
                                        {"anomed.time", luaopen_anomed_time},
                                        {"anomed.http", luaopen_anomed_http},
                                        {"anomed.metrics", luaopen_anomed_metrics},
+                                       {"anomed.ledger", luaopen_anomed_ledger},
                                        {NULL, NULL}};
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
   for (const luaL_Reg *m = c_modules; m->name; m++) {

@@ -15,6 +15,7 @@ typedef struct {
   char *content_type;   /* static */
   unsigned char *body;  /* static, owned */
   size_t body_len;
+  unsigned char digest[32]; /* static: SHA-256 of the data served, for the fingerprint */
   int handler;          /* Lua: registry reference */
 } route;
 

@@ -3,6 +3,7 @@
 -- array providers with a bounded cache, utility evaluation); responses and HTTP errors.
 local array = require "anomed.array"
 local errors = require "anomed.errors"
+local hash = require "anomed.hash"
 local http = require "anomed.http"
 local json = require "anomed.json"
 local npz = require "anomed.npz"
@@ -50,9 +51,11 @@ function server.json(path, value)
   http.static("GET", path, 200, JSON_TYPE, json.encode(value))
 end
 
---- GET path answers arrays as npz, encoded once now and then served from C.
+--- GET path answers arrays as npz, encoded once now and then served from C. The
+--- challenge's fingerprint covers the arrays themselves, not their compressed bytes.
 function server.arrays(path, arrays)
-  http.static("GET", path, 200, NPZ_TYPE, npz.encode(arrays))
+  local digest = hash.sha256(npz.encode(arrays, { level = 0 }))
+  http.static("GET", path, 200, NPZ_TYPE, npz.encode(arrays), digest)
 end
 
 -- A least-recently-used cache of at most size entries.
@@ -99,7 +102,8 @@ function server.provider(path, options, provider)
   end)
 end
 
-local function check_metrics(metrics)
+--- metrics, when it is a table of name = number; raises otherwise.
+function server.check_metrics(metrics)
   if type(metrics) ~= "table" then error("the evaluator must return a table of numbers", 0) end
   for name, value in pairs(metrics) do
     if type(name) ~= "string" or type(value) ~= "number" then
@@ -117,7 +121,7 @@ function server.utility(path, options, evaluator)
   server.route("POST", path, function(req)
     local params = req:params(names)
     local arrays = req:arrays { array_name }
-    return 201, check_metrics(evaluator(arrays[array_name], params, req))
+    return 201, server.check_metrics(evaluator(arrays[array_name], params, req))
   end)
 end
 

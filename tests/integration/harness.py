@@ -14,10 +14,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class Server:
-    def __init__(self, script, *options, workers=2):
+    def __init__(self, script, *options, workers=2, env=None):
         self.log = tempfile.NamedTemporaryFile("w+", prefix="anomed-", suffix=".log", delete=False)
         self.proc = subprocess.Popen([BINARY, "--port", "0", "--workers", str(workers), *options, script],
-                                     stdout=self.log, stderr=self.log)
+                                     stdout=self.log, stderr=self.log, env=env)
         self.port = self._wait_for_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.wait_ready(workers)
@@ -36,7 +36,7 @@ class Server:
     def wait_ready(self, workers):
         deadline = time.time() + 20
         while time.time() < deadline:
-            if len(self.workers()) == workers:
+            if len(self.workers()) >= workers:
                 try:
                     requests.get(self.url + "/", timeout=2)
                     return
@@ -67,8 +67,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.log.close()
-        os.unlink(self.log.name)
+        if not self.log.closed:
+            self.log.close()
+            os.unlink(self.log.name)
         return self.proc.returncode
 
     def __enter__(self):

@@ -4,6 +4,7 @@ served set with what numpy derives from the CSV by the contract's procedure."""
 import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -122,18 +123,24 @@ class IrisTest(unittest.TestCase):
         r = self.post("/utility/anonymizer", npz_bytes(prediction=wrong), anonymizer="a", data_split="tuning")
         self.assertAlmostEqual(r.json()["accuracy"], (len(truth) - 11) / len(truth))
         swapped = self.ref["validation"][1].astype(">i8")  # byte order alone does not matter
-        r = self.post("/utility/anonymizer", npz_bytes(prediction=swapped), anonymizer="a", data_split="validation")
+        r = self.post("/utility/anonymizer", npz_bytes(prediction=swapped), anonymizer="swapped", data_split="validation")
         self.assertEqual((r.status_code, r.json()), (201, {"accuracy": 1.0}))
 
     def test_deanonymizer_evaluation(self):
-        _, _, memberships = attack_set(self.ref, "anon", "deanon", "validation")
-        params = dict(anonymizer="anon", deanonymizer="deanon", data_split="validation")
-        r = self.post("/utility/deanonymizer", npz_bytes(prediction=memberships), **params)
-        self.assertEqual((r.status_code, r.json()), (201, {"acc": 1.0, "tpr": 1.0, "fpr": 0.0}))
-        r = self.post("/utility/deanonymizer", npz_bytes(prediction=np.ones(2 * L, dtype=bool)), **params)
-        self.assertEqual(r.json(), {"acc": 0.5, "tpr": 1.0, "fpr": 1.0})
-        r = self.post("/utility/deanonymizer", npz_bytes(prediction=~memberships), **params)
-        self.assertEqual(r.json(), {"acc": 0.0, "tpr": 0.0, "fpr": 1.0})
+        for split in ("tuning", "validation"):
+            _, _, memberships = attack_set(self.ref, "anon", "deanon", split)
+            guesses = [(memberships, {"acc": 1.0, "tpr": 1.0, "fpr": 0.0}),
+                       (np.ones(2 * L, dtype=bool), {"acc": 0.5, "tpr": 1.0, "fpr": 1.0}),
+                       (~memberships, {"acc": 0.0, "tpr": 0.0, "fpr": 1.0})]
+            for i, (guess, metrics) in enumerate(guesses):
+                # the validation evaluation is accepted once per pair: a new deanonymizer each time
+                deanonymizer = "deanon" if split == "tuning" or i == 0 else "deanon-%d" % i
+                _, _, memberships_i = attack_set(self.ref, "anon", deanonymizer, split)
+                if deanonymizer != "deanon":
+                    guess = {0: memberships_i, 1: np.ones(2 * L, dtype=bool), 2: ~memberships_i}[i]
+                r = self.post("/utility/deanonymizer", npz_bytes(prediction=guess), anonymizer="anon",
+                              deanonymizer=deanonymizer, data_split=split)
+                self.assertEqual((r.status_code, r.json()), (201, metrics))
 
     def test_contract_errors(self):
         body = npz_bytes(prediction=self.ref["tuning"][1])
@@ -202,8 +209,8 @@ class SeedAndLoadTest(unittest.TestCase):
     def test_drawn_seed_is_kept_across_restarts(self):
         self.write()
         first = self.snapshot()
-        with open(os.path.join(self.tmp, ".anomed-state", "seed")) as f:
-            seed = int(f.read())
+        with sqlite3.connect(os.path.join(self.tmp, ".anomed-state", "ledger.sqlite")) as db:
+            seed = int(db.execute("SELECT value FROM meta WHERE key = 'seed'").fetchone()[0])
         self.assertEqual(self.snapshot(), first)
         members = load_npz(first[2])
         expected, _ = partition(reference(seed)["training"], 0.5, seed)

@@ -4,7 +4,8 @@
 local array = require "anomed.array"
 local datasets = require "anomed.datasets"
 local hash = require "anomed.hash"
-local http = require "anomed.http"
+local evaluations = require "anomed.evaluations"
+local ledger = require "anomed.ledger"
 local rng = require "anomed.rng"
 local server = require "anomed.server"
 
@@ -12,24 +13,10 @@ local template = {}
 
 local SPLITS = { "tuning", "validation" }
 
--- The seed the author gave, or the one drawn on the first start and kept since.
+-- The seed the author gave, or the one drawn on the first start and kept in the ledger.
 local function challenge_seed(seed)
   if seed ~= nil then return seed end
-  local path = http.state_dir() .. "/seed"
-  local file = io.open(path)
-  if file then
-    local kept = file:read "l"
-    file:close()
-    if kept and kept:match "^%d+$" then return kept end
-    error(path .. " does not hold a seed; remove it to draw a new one", 0)
-  end
-  local drawn = rng.random_seed()
-  local tmp = path .. ".tmp"
-  file = assert(io.open(tmp, "w"))
-  assert(file:write(drawn, "\n"))
-  assert(file:close())
-  assert(os.rename(tmp, path))
-  return drawn
+  return ledger.claim("seed", rng.random_seed())
 end
 
 local function check_dataset(ds, name)
@@ -123,19 +110,23 @@ local function declare_routes(c)
     local set = sets(anonymizer, deanonymizer, req:choice("data_split", SPLITS))
     return server.response(200, "application/octet-stream", set.npz)
   end)
-  server.utility("/utility/anonymizer", { params = { "anonymizer" } }, function(prediction, _, req)
-    local truth = req:choice("data_split", SPLITS) == "tuning" and c.tuning.y or c.validation.y
-    return c.anonymizer_evaluator(prediction, truth)
+  server.utility("/utility/anonymizer", { params = { "anonymizer" } }, function(prediction, p, req)
+    local split = req:choice("data_split", SPLITS)
+    local metrics = server.check_metrics(c.anonymizer_evaluator(prediction, split == "tuning" and c.tuning.y or c.validation.y))
+    evaluations.record("anonymizer", p, split, metrics)
+    return metrics
   end)
   server.utility("/utility/deanonymizer", { params = { "anonymizer", "deanonymizer" } }, function(prediction, p, req)
-    local set = sets(p.anonymizer, p.deanonymizer, req:choice("data_split", SPLITS))
-    return c.mia_evaluator(prediction, set.memberships)
+    local split = req:choice("data_split", SPLITS)
+    local metrics = server.check_metrics(c.mia_evaluator(prediction, sets(p.anonymizer, p.deanonymizer, split).memberships))
+    evaluations.record("deanonymizer", p, split, metrics)
+    return metrics
   end)
 end
 
 --- Declares the challenge. options: training, tuning, validation (datasets),
 --- anonymizer_evaluator(prediction, truth), mia_evaluator(prediction, memberships),
---- mia_evaluation_length (L), seed (optional; drawn once and kept in the state directory),
+--- mia_evaluation_length (L), seed (optional; drawn once and kept in the ledger),
 --- cache (attack sets kept per worker, 128). Returns the derived sets, for inspection.
 function template.serve(options)
   for _, name in ipairs { "training", "tuning", "validation" } do check_dataset(options[name], name) end
