@@ -40,15 +40,13 @@ static int metrics_confusion_l(lua_State *L) {
   ndarray *p = check_array(L, 1), *t = check_array(L, 2);
   metrics_confusion c;
   if (metrics_confusion_counts(p, t, &c)) return mismatch(L, p, t, "expected boolean memberships");
+  static const char *const names[] = {"tp", "fp", "tn", "fn"};
+  lua_Integer counts[] = {(lua_Integer)c.tp, (lua_Integer)c.fp, (lua_Integer)c.tn, (lua_Integer)c.fn};
   lua_createtable(L, 0, 4);
-  lua_pushinteger(L, (lua_Integer)c.tp);
-  lua_setfield(L, -2, "tp");
-  lua_pushinteger(L, (lua_Integer)c.fp);
-  lua_setfield(L, -2, "fp");
-  lua_pushinteger(L, (lua_Integer)c.tn);
-  lua_setfield(L, -2, "tn");
-  lua_pushinteger(L, (lua_Integer)c.fn);
-  lua_setfield(L, -2, "fn");
+  for (int i = 0; i < 4; i++) {
+    lua_pushinteger(L, counts[i]);
+    lua_setfield(L, -2, names[i]);
+  }
   return 1;
 }
 
@@ -57,13 +55,13 @@ static int metrics_errors_l(lua_State *L) {
   ndarray *p = check_array(L, 1), *t = check_array(L, 2);
   metrics_errors e;
   if (metrics_error_sums(p, t, &e)) return mismatch(L, p, t, "expected real numbers of the same shape");
+  static const char *const names[] = {"sse", "sae", "sst"};
+  double sums[] = {e.sse, e.sae, e.sst};
   lua_createtable(L, 0, 4);
-  lua_pushnumber(L, e.sse);
-  lua_setfield(L, -2, "sse");
-  lua_pushnumber(L, e.sae);
-  lua_setfield(L, -2, "sae");
-  lua_pushnumber(L, e.sst);
-  lua_setfield(L, -2, "sst");
+  for (int i = 0; i < 3; i++) {
+    lua_pushnumber(L, sums[i]);
+    lua_setfield(L, -2, names[i]);
+  }
   lua_pushinteger(L, (lua_Integer)e.n);
   lua_setfield(L, -2, "n");
   return 1;

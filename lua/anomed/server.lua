@@ -2,6 +2,7 @@
 -- exact path; building blocks like the Python library's (static JSON, static arrays,
 -- array providers with a bounded cache, utility evaluation); responses and HTTP errors.
 local array = require "anomed.array"
+local new_cache = require "anomed.cache"
 local errors = require "anomed.errors"
 local hash = require "anomed.hash"
 local http = require "anomed.http"
@@ -58,28 +59,6 @@ function server.arrays(path, arrays)
   http.static("GET", path, 200, NPZ_TYPE, npz.encode(arrays), digest)
 end
 
--- A least-recently-used cache of at most size entries.
-local function lru(size)
-  local entries, order = {}, {}
-  local cache = {}
-  function cache.get(key)
-    local value = entries[key]
-    if value == nil then return nil end
-    for i, k in ipairs(order) do
-      if k == key then table.remove(order, i) break end
-    end
-    order[#order + 1] = key
-    return value
-  end
-  function cache.put(key, value)
-    if size <= 0 then return end
-    if entries[key] == nil and #order >= size then entries[table.remove(order, 1)] = nil end
-    if entries[key] == nil then order[#order + 1] = key end
-    entries[key] = value
-  end
-  return cache
-end
-
 local function cache_key(names, params)
   local parts = {}
   for i, name in ipairs(names) do parts[i] = params[name] end
@@ -89,7 +68,7 @@ end
 --- GET path answers provider(params, req) (arrays) as npz. options.params: the required
 --- query parameters, which key a per-worker cache of options.cache (64) encoded answers.
 function server.provider(path, options, provider)
-  local names, cache = options.params or {}, lru(options.cache or 64)
+  local names, cache = options.params or {}, new_cache(options.cache or 64)
   server.route("GET", path, function(req)
     local params = req:params(names)
     local key = cache_key(names, params)

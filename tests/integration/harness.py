@@ -2,6 +2,7 @@
 one fixture. The binary comes from ANOMED_LUA (set by ctest)."""
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -16,6 +17,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 class Server:
     def __init__(self, script, *options, workers=2, env=None):
         self.log = tempfile.NamedTemporaryFile("w+", prefix="anomed-", suffix=".log", delete=False)
+        self.state = None
+        if "--state-dir" not in options and not os.path.exists(os.path.join(os.path.dirname(script), ".anomed-state")) \
+                and os.path.dirname(os.path.abspath(script)).startswith(os.path.abspath(os.path.join(HERE, "..", ".."))):
+            # a script in the source tree keeps its state in a temporary directory
+            self.state = tempfile.mkdtemp(prefix="anomed-state-")
+            options = ("--state-dir", self.state) + options
         self.proc = subprocess.Popen([BINARY, "--port", "0", "--workers", str(workers), *options, script],
                                      stdout=self.log, stderr=self.log, env=env)
         self.port = self._wait_for_port()
@@ -70,6 +77,8 @@ class Server:
         if not self.log.closed:
             self.log.close()
             os.unlink(self.log.name)
+        if self.state:
+            shutil.rmtree(self.state, ignore_errors=True)
         return self.proc.returncode
 
     def __enter__(self):

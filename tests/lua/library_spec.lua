@@ -113,3 +113,17 @@ describe("anomed.evaluations and anomed.ledger", function()
     assert.are.equal(ledger.claim("spec-key-" .. who, "b"), "a")
   end)
 end)
+
+describe("anomed.cache", function()
+  it("keeps the most recently used entries", function()
+    local cache = require "anomed.cache"(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert.are.equal(1, cache.get "a") -- a is now the most recent
+    cache.put("c", 3)                  -- so b goes
+    assert.are.same({ 1, nil, 3 }, { cache.get "a", cache.get "b", cache.get "c" })
+    local none = require "anomed.cache"(0)
+    none.put("x", 1)
+    assert.is_nil(none.get "x")
+  end)
+end)

@@ -2,10 +2,12 @@
 -- inference threat model (../shared/spec/supervised-mia-routes.md). An author gives three
 -- datasets, two evaluators and L; this declares all nine routes of the contract.
 local array = require "anomed.array"
+local new_cache = require "anomed.cache"
 local datasets = require "anomed.datasets"
 local hash = require "anomed.hash"
 local evaluations = require "anomed.evaluations"
 local ledger = require "anomed.ledger"
+local npz = require "anomed.npz"
 local rng = require "anomed.rng"
 local server = require "anomed.server"
 
@@ -56,18 +58,16 @@ local function attack_set(c, anonymizer, deanonymizer, split)
   }
 end
 
--- A bounded cache of attack sets with their encoded answers, per worker.
+-- Attack sets with their encoded answers, in a bounded cache per worker.
 local function attack_sets(c, size)
-  local entries, order = {}, {}
+  local cache = new_cache(size)
   return function(anonymizer, deanonymizer, split)
     local key = table.concat({ anonymizer, deanonymizer, split }, "\0")
-    local set = entries[key]
+    local set = cache.get(key)
     if not set then
       set = attack_set(c, anonymizer, deanonymizer, split)
-      set.npz = require("anomed.npz").encode { { "X", set.X }, { "y", set.y } }
-      if #order >= size then entries[table.remove(order, 1)] = nil end
-      order[#order + 1] = key
-      entries[key] = set
+      set.npz = npz.encode { { "X", set.X }, { "y", set.y } }
+      cache.put(key, set)
     end
     return set
   end
