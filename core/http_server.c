@@ -17,6 +17,7 @@ struct http_server {
   http_limits limits;
   http_dispatch_fn dispatch;
   void *ctx;
+  size_t buffered; /* body bytes held by all requests now */
 };
 
 struct http_request {
@@ -26,7 +27,7 @@ struct http_request {
   char method[16], path[256];
   unsigned char *body;
   size_t len, cap;
-  int too_large, answered, status;
+  int too_large, overloaded, answered, status;
   size_t sent;
   struct timespec start;
 };
@@ -130,18 +131,20 @@ static void begin(http_request *req, const char *method, const char *url) {
 }
 
 static void append_body(http_request *req, const char *data, size_t n) {
-  if (req->too_large || n > req->server->limits.max_body - req->len) {
-    req->too_large = 1;
+  http_server *s = req->server;
+  if (req->too_large || req->overloaded || n > s->limits.max_body - req->len) {
+    req->too_large = !req->overloaded;
     return;
   }
   if (req->len + n > req->cap) {
     size_t cap = req->cap ? req->cap : 16384;
     while (cap < req->len + n) cap *= 2;
-    unsigned char *body = realloc(req->body, cap);
+    unsigned char *body = cap - req->cap <= s->limits.max_buffered - s->buffered ? realloc(req->body, cap) : NULL;
     if (!body) {
-      req->too_large = 1;
+      req->overloaded = 1;
       return;
     }
+    s->buffered += cap - req->cap;
     req->body = body;
     req->cap = cap;
   }
@@ -153,6 +156,8 @@ static void finish(http_request *req) {
   http_server *s = req->server;
   if (req->too_large) {
     send_too_large(req);
+  } else if (req->overloaded) {
+    http_send_error(req, 503, "Service Unavailable", "The server holds too many request bodies at once; try again.");
   } else if (req->route->kind == ROUTE_STATIC) {
     size_t i = (size_t)(req->route - s->routes->items);
     queue(req, req->route->status, s->statics[i], req->route->body_len);
@@ -199,7 +204,7 @@ static void client_address(struct MHD_Connection *c, char *buf, size_t size) {
 /* the one place a request's memory is freed; writes its access-log line */
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode code) {
-  (void)cls;
+  (void)cls; /* the request knows its server */
   http_request *req = *con_cls;
   if (!req) return;
   char client[64], line[512];
@@ -208,6 +213,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
                    req->status, req->sent, elapsed_ms(&req->start),
                    code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
   fwrite(line, 1, n > 0 && (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+  req->server->buffered -= req->cap;
   free(req->body);
   free(req);
   *con_cls = NULL;

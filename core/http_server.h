@@ -10,6 +10,7 @@
 
 typedef struct {
   size_t max_body;          /* bytes; a larger Content-Length is answered 413 unread */
+  size_t max_buffered;      /* request body bytes a worker holds at once; past it, 503 */
   unsigned max_connections; /* per worker */
   unsigned max_per_ip;      /* per worker and client address */
   unsigned timeout;         /* seconds a connection may stay idle */

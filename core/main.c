@@ -27,6 +27,7 @@ static const char usage[] =
     "  --state-dir DIR       the challenge's state (.anomed-state next to the script)\n"
     "  --max-body N          request body bytes; larger is answered 413 (64M)\n"
     "  --max-decompressed N  bytes an npz body may inflate to (256M)\n"
+    "  --max-buffered N      request body bytes a worker holds at once; past it, 503 (256M)\n"
     "  --max-connections N   open connections per worker (1024)\n"
     "  --max-per-ip N        open connections per client address and worker (64)\n"
     "  --timeout S           seconds an idle connection is kept (30)\n"
@@ -166,6 +167,7 @@ static int parse_option(engine_config *c, const char *name, const char *value) {
   else if (!strcmp(name, "--state-dir")) snprintf(c->state_dir, sizeof c->state_dir, "%s", value);
   else if (!strcmp(name, "--max-body")) c->http.max_body = parse_size(value, &ok);
   else if (!strcmp(name, "--max-decompressed")) c->max_decompressed = parse_size(value, &ok);
+  else if (!strcmp(name, "--max-buffered")) c->http.max_buffered = parse_size(value, &ok);
   else if (!strcmp(name, "--max-connections")) c->http.max_connections = (unsigned)parse_number(value, &ok);
   else if (!strcmp(name, "--max-per-ip")) c->http.max_per_ip = (unsigned)parse_number(value, &ok);
   else if (!strcmp(name, "--timeout")) c->http.timeout = (unsigned)parse_number(value, &ok);
@@ -192,7 +194,7 @@ static int parse_args(int argc, char **argv) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   engine_config *c = &inv.config;
   *c = (engine_config){.host = "127.0.0.1", .port = 8080, .workers = cores > 0 ? (int)cores : 1,
-                       .http = {64u << 20, 1024, 64, 30}, .max_decompressed = 256u << 20,
+                       .http = {64u << 20, 256u << 20, 1024, 64, 30}, .max_decompressed = 256u << 20,
                        .lua_seconds = 10, .lua_memory = 512u << 20, .grace = 30,
                        .platform = getenv("ANOMED_HOST") && *getenv("ANOMED_HOST") ? getenv("ANOMED_HOST") : NULL};
   int results = 0;

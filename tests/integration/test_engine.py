@@ -86,6 +86,24 @@ class EngineTest(unittest.TestCase):
         self.assertLess(len(bomb), 100_000)
         self.error(requests.post(url, data=bomb), 400, "Malformed request.")
 
+    def test_buffered_bodies_are_bounded(self):
+        with Server(FIXTURE, "--max-body", "1M", "--max-buffered", "2M", workers=1) as server:
+            holders = []
+            try:
+                for _ in range(3):  # three uploads of 1 MB in progress hold more than 2 MB
+                    s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+                    s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" + b"x" * 999_999)
+                    holders.append(s)
+                    time.sleep(0.3)  # each upload is buffered before the next begins
+                for s in holders:
+                    s.sendall(b"x")
+                answers = sorted(s.recv(4096).decode().split(" ")[1] for s in holders)
+                self.assertEqual(answers, ["200", "200", "503"])
+            finally:
+                for s in holders:
+                    s.close()
+            self.assertEqual(requests.post(server.url + "/echo", data=b"x" * 1000).json()["bytes"], 1000)
+
     def test_request_fields(self):
         r = requests.post(self.url + "/echo?a=1&b=two", data=b"12345", headers={"User-Agent": "probe"})
         self.assertEqual(r.json(), {"bytes": 5, "query": {"a": "1", "b": "two"}, "agent": "probe"})
