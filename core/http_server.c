@@ -27,7 +27,7 @@ struct http_request {
   char method[16], path[256];
   unsigned char *body;
   size_t len, cap;
-  int too_large, overloaded, answered, status;
+  int path_known, too_large, overloaded, answered, status;
   size_t sent;
   struct timespec start;
 };
@@ -91,7 +91,7 @@ void http_send_error(http_request *req, int status, const char *title, const cha
   MHD_destroy_response(res);
 }
 
-static void send_not_routed(http_request *req, bool path_known) {
+static void send_not_routed(http_request *req, int path_known) {
   char allow[128], description[400];
   if (!path_known) {
     snprintf(description, sizeof description, "No route for %.300s.", req->path);
@@ -115,16 +115,14 @@ static void send_too_large(http_request *req) {
   http_send_error(req, 413, "Payload Too Large", description);
 }
 
-/* the first callback: route lookup and the announced size, answered before any body */
+/* the first callback: route lookup, and an announced size over the limit answered before
+ * any body is read (other answers wait for the body, so the client is not reset) */
 static void begin(http_request *req, const char *method, const char *url) {
   bool path_known;
   snprintf(req->method, sizeof req->method, "%s", method);
   snprintf(req->path, sizeof req->path, "%s", url);
   req->route = routes_find(req->server->routes, method, url, &path_known);
-  if (!req->route) {
-    send_not_routed(req, path_known);
-    return;
-  }
+  req->path_known = path_known;
   const char *length = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
   if (length && strtoull(length, NULL, 10) > req->server->limits.max_body) send_too_large(req);
@@ -154,7 +152,9 @@ static void append_body(http_request *req, const char *data, size_t n) {
 
 static void finish(http_request *req) {
   http_server *s = req->server;
-  if (req->too_large) {
+  if (!req->route) {
+    send_not_routed(req, req->path_known);
+  } else if (req->too_large) {
     send_too_large(req);
   } else if (req->overloaded) {
     http_send_error(req, 503, "Service Unavailable", "The server holds too many request bodies at once; try again.");
@@ -182,8 +182,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     begin(req, method, url);
     return MHD_YES;
   }
-  if (*upload_data_size) {
-    if (!req->answered) append_body(req, upload_data, *upload_data_size);
+  if (*upload_data_size) { /* a request without a route reads its body and drops it */
+    if (!req->answered && req->route) append_body(req, upload_data, *upload_data_size);
     *upload_data_size = 0;
     return MHD_YES;
   }

@@ -229,8 +229,9 @@ void engine_dispatch(void *ctx, const route *r, http_request *req) {
   int status = guard_pcall(L, 1, 3, seconds);
   if (status != LUA_OK) {
     send_failure(L, req, status, seconds);
-  } else if (!lua_isinteger(L, 1) || lua_type(L, 2) != LUA_TSTRING || lua_type(L, 3) != LUA_TSTRING) {
-    http_send_error(req, 500, "Internal Server Error", "The handler returned no status, content type and body.");
+  } else if (!lua_isinteger(L, 1) || lua_tointeger(L, 1) < 200 || lua_tointeger(L, 1) > 599 ||
+             lua_type(L, 2) != LUA_TSTRING || lua_type(L, 3) != LUA_TSTRING) {
+    http_send_error(req, 500, "Internal Server Error", "The handler returned no status (200..599), content type and body.");
   } else {
     size_t len;
     const char *body = lua_tolstring(L, 3, &len);

@@ -4,6 +4,7 @@ served set with what numpy derives from the CSV by the contract's procedure."""
 import hashlib
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -171,7 +172,10 @@ class IrisTest(unittest.TestCase):
         self.assertIn("shape", self.assert_error(wrong_length, 400)["description"])
         self.assert_error(requests.get(self.url + "/data/nothing"), 404)
         self.assert_error(requests.post(self.url + "/data/anonymizer/training"), 405)
-        self.assert_error(self.post("/utility/anonymizer", b"x" * (2 << 20), anonymizer="a", data_split="tuning"), 413)
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+            s.sendall(b"POST /utility/anonymizer?anonymizer=a&data_split=tuning HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: %d\r\n\r\n" % (2 << 20))
+            self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 413"))
 
 
 SEEDLESS = """
