@@ -1,10 +1,13 @@
 """Engine throughput: requests per second for GET /, a static array route and a POST
-utility route, measured with wrk (Debian package wrk) against the real anomed-lua.
+utility route, measured with wrk (Debian package wrk) against the real anomed-lua and, when
+Debian's gunicorn and python3-falcon are installed, against the previous approach
+(bench/reference_app.py: falcon + gunicorn, encoding per request) in the same run.
 Usage: /usr/bin/python3 bench/engine_bench.py build/anomed-lua [SECONDS] [WORKERS]"""
 import io
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +34,26 @@ def start(binary, script, workers):
     raise RuntimeError("anomed-lua did not start")
 
 
+def start_reference(workers):
+    """gunicorn serving reference_app on a free port, or None when it is not installed."""
+    if not shutil.which("gunicorn"):
+        return None, None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["gunicorn", "--chdir", HERE, "-w", str(workers), "-b", "127.0.0.1:%d" % port,
+                             "reference_app:app"], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d" % port
+    for _ in range(200):
+        try:
+            requests.get(url + "/")
+            return proc, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    return None, None
+
+
 def wrk(url, seconds, script=None, env=None):
     command = ["wrk", "-t2", "-c64", "-d%ds" % seconds, "--latency", url]
     if script:
@@ -40,6 +63,13 @@ def wrk(url, seconds, script=None, env=None):
     p99 = re.search(r"99%\s+(\S+)", out).group(1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, p99, int(errors.group(1)) if errors else 0
+
+
+def measure(url, seconds, body):
+    rates = {}
+    for route, script in (("/", None), ("/data/training", None), ("/utility", os.path.join(HERE, "post.lua"))):
+        rates[route] = wrk(url + route, seconds, script, dict(os.environ, BENCH_BODY=body))
+    return rates
 
 
 def main():
@@ -57,17 +87,29 @@ def main():
         sizes = {"/": len(requests.get(url + "/").content),
                  "/data/training": len(requests.get(url + "/data/training").content),
                  "/utility": os.path.getsize(body.name)}
-        print("anomed-lua, %d workers, wrk -t2 -c64 -d%ds, on this machine (%d cores)" % (workers, seconds, os.cpu_count()))
-        print("%-22s %12s %10s %10s %8s" % ("route", "bytes", "req/s", "p99", "non-2xx"))
-        for route, script in (("/", None), ("/data/training", None), ("/utility", os.path.join(HERE, "post.lua"))):
-            env = dict(os.environ, BENCH_BODY=body.name)
-            rps, p99, errors = wrk(url + route, seconds, script, env)
-            label = ("POST " if script else "GET ") + route
-            print("%-22s %12d %10.0f %10s %8d" % (label, sizes[route], rps, p99, errors))
-        os.unlink(body.name)
+        ours = measure(url, seconds, body.name)
     finally:
         proc.terminate()
         proc.wait()
+    ref_proc, ref_url = start_reference(workers)
+    theirs = {}
+    if ref_proc:
+        try:
+            theirs = measure(ref_url, seconds, body.name)
+        finally:
+            ref_proc.terminate()
+            ref_proc.wait()
+    os.unlink(body.name)
+    print("%d workers each, wrk -t2 -c64 -d%ds, on this machine (%d cores)" % (workers, seconds, os.cpu_count()))
+    print("%-22s %10s %12s %10s %8s %14s %8s" % ("route", "bytes", "anomed req/s", "p99", "non-2xx",
+                                                "falcon req/s", "ratio"))
+    for route in ("/", "/data/training", "/utility"):
+        rps, p99, errors = ours[route]
+        label = ("POST " if route == "/utility" else "GET ") + route
+        ref = theirs.get(route)
+        print("%-22s %10d %12.0f %10s %8d %14s %8s" % (label, sizes[route], rps, p99, errors,
+                                                     "%.0f" % ref[0] if ref else "-",
+                                                     "%.1fx" % (rps / ref[0]) if ref and ref[0] else "-"))
 
 
 if __name__ == "__main__":
