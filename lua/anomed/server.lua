@@ -81,13 +81,14 @@ function server.provider(path, options, provider)
   end)
 end
 
---- metrics, when it is a table of name = number; raises otherwise.
-function server.check_metrics(metrics)
-  if type(metrics) ~= "table" then error("the evaluator must return a table of numbers", 0) end
+--- metrics, when it is a non-empty table of name = number; raises otherwise, naming who
+--- returned it ("the evaluator").
+function server.check_metrics(metrics, who)
+  who = who or "the evaluator"
+  if type(metrics) ~= "table" or next(metrics) == nil then error(who .. " must return a table of numbers", 0) end
   for name, value in pairs(metrics) do
     if type(name) ~= "string" or type(value) ~= "number" then
-      error(string.format("the evaluator returned %s = %s; metrics are name = number",
-        tostring(name), tostring(value)), 0)
+      error(string.format("%s returned %s = %s; metrics are name = number", who, tostring(name), tostring(value)), 0)
     end
   end
   return metrics

@@ -87,13 +87,7 @@ end
 
 local function check_evaluator(evaluator, name, prediction, truth)
   if type(evaluator) ~= "function" then error(name .. " must be a function", 0) end
-  local metrics = evaluator(prediction, truth)
-  if type(metrics) ~= "table" or next(metrics) == nil then error(name .. " must return a table of numbers", 0) end
-  for metric, value in pairs(metrics) do
-    if type(metric) ~= "string" or type(value) ~= "number" then
-      error(string.format("%s returned %s = %s; metrics are name = number", name, tostring(metric), tostring(value)), 0)
-    end
-  end
+  server.check_metrics(evaluator(prediction, truth), name)
 end
 
 local function declare_routes(c)
