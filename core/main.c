@@ -155,8 +155,8 @@ static size_t parse_size(const char *s, int *ok) {
 static double parse_number(const char *s, int *ok) {
   char *end;
   double v = strtod(s, &end);
-  *ok = *ok && end != s && *end == 0 && v >= 0;
-  return v;
+  *ok = *ok && end != s && *end == 0 && v >= 0 && v <= 1e9;
+  return *ok ? v : 0;
 }
 
 static int parse_option(engine_config *c, const char *name, const char *value) {
