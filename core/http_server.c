@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@ struct http_server {
   http_limits limits;
   http_dispatch_fn dispatch;
   void *ctx;
-  size_t buffered; /* body bytes held by all requests now */
+  size_t buffered;            /* body bytes held by all requests now */
+  atomic_uint in_flight;      /* requests begun and not completed (read by the main thread) */
 };
 
 struct http_request {
@@ -176,6 +178,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
   if (!req) {
     if (!(req = calloc(1, sizeof *req))) return MHD_NO;
     req->server = cls;
+    req->server->in_flight++;
     req->connection = connection;
     clock_gettime(CLOCK_MONOTONIC, &req->start);
     *con_cls = req;
@@ -214,6 +217,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
                    code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
   fwrite(line, 1, n > 0 && (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
   req->server->buffered -= req->cap;
+  req->server->in_flight--;
   free(req->body);
   free(req);
   *con_cls = NULL;
@@ -265,10 +269,7 @@ http_server *http_start(int listen_fd, const route_table *routes, const http_lim
 
 void http_quiesce(http_server *s) { MHD_quiesce_daemon(s->daemon); }
 
-unsigned http_connections(http_server *s) {
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-  return info ? info->num_connections : 0;
-}
+unsigned http_in_flight(http_server *s) { return s->in_flight; }
 
 void http_stop(http_server *s) {
   MHD_stop_daemon(s->daemon);

@@ -83,7 +83,7 @@ static sigset_t handled_signals(void) {
 static void drain(http_server *s, double grace) {
   double until = guard_now() + grace;
   http_quiesce(s);
-  while (http_connections(s) > 0 && guard_now() < until) {
+  while (http_in_flight(s) > 0 && guard_now() < until) { /* idle keep-alive connections do not wait */
     struct timespec pause = {0, 20 * 1000 * 1000};
     nanosleep(&pause, NULL);
   }
