@@ -20,6 +20,7 @@ struct http_server {
   void *ctx;
   size_t buffered;            /* body bytes held by all requests now */
   atomic_uint in_flight;      /* requests begun and not completed (read by the main thread) */
+  atomic_int closing;         /* quiesced: every answer closes its connection */
 };
 
 struct http_request {
@@ -41,6 +42,8 @@ static double elapsed_ms(const struct timespec *start) {
 }
 
 static void queue(http_request *req, int status, struct MHD_Response *res, size_t len) {
+  if (req->server->closing && !MHD_get_response_header(res, MHD_HTTP_HEADER_CONNECTION))
+    MHD_add_response_header(res, MHD_HTTP_HEADER_CONNECTION, "close"); /* no reuse while draining */
   req->answered = 1;
   req->status = status;
   req->sent = len;
@@ -267,9 +270,17 @@ http_server *http_start(int listen_fd, const route_table *routes, const http_lim
   return s;
 }
 
-void http_quiesce(http_server *s) { MHD_quiesce_daemon(s->daemon); }
+void http_quiesce(http_server *s) {
+  s->closing = 1;
+  MHD_quiesce_daemon(s->daemon);
+}
 
 unsigned http_in_flight(http_server *s) { return s->in_flight; }
+
+unsigned http_connections(http_server *s) {
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+  return info ? info->num_connections : 0;
+}
 
 void http_stop(http_server *s) {
   MHD_stop_daemon(s->daemon);

@@ -25,8 +25,10 @@ typedef void (*http_dispatch_fn)(void *ctx, const route *r, http_request *req);
 
 http_server *http_start(int listen_fd, const route_table *routes, const http_limits *lim,
                         http_dispatch_fn dispatch, void *ctx, char *err, size_t errsize);
-void http_quiesce(http_server *s);        /* stop accepting; in-flight requests go on */
+/* stop accepting; in-flight requests go on, and their answers close their connections */
+void http_quiesce(http_server *s);
 unsigned http_in_flight(http_server *s);   /* requests begun and not answered yet */
+unsigned http_connections(http_server *s); /* open connections, idle ones included */
 void http_stop(http_server *s);
 
 /* the request being dispatched */

@@ -80,10 +80,15 @@ static sigset_t handled_signals(void) {
 
 /* ---- worker ---- */
 
+/* In-flight requests finish. A connection with no request yet gets a second to send one
+ * (it may have been accepted just before the quiesce); idle keep-alive ones are closed. */
 static void drain(http_server *s, double grace) {
-  double until = guard_now() + grace;
+  double until = guard_now() + grace, quiet_since = 0;
   http_quiesce(s);
-  while (http_in_flight(s) > 0 && guard_now() < until) { /* idle keep-alive connections do not wait */
+  while (http_connections(s) > 0 && guard_now() < until) {
+    if (http_in_flight(s) > 0) quiet_since = 0;
+    else if (quiet_since == 0) quiet_since = guard_now();
+    else if (guard_now() - quiet_since > 1) break;
     struct timespec pause = {0, 20 * 1000 * 1000};
     nanosleep(&pause, NULL);
   }
