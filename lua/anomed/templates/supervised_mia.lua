@@ -104,17 +104,20 @@ local function declare_routes(c)
     local set = sets(anonymizer, deanonymizer, req:choice("data_split", SPLITS))
     return server.response(200, "application/octet-stream", set.npz)
   end)
-  server.utility("/utility/anonymizer", { params = { "anonymizer" } }, function(prediction, p, req)
-    local split = req:choice("data_split", SPLITS)
-    local metrics = server.check_metrics(c.anonymizer_evaluator(prediction, split == "tuning" and c.tuning.y or c.validation.y))
-    evaluations.record("anonymizer", p, split, metrics)
-    return metrics
+  -- both evaluation routes: evaluate, record in the ledger (once for validation), answer
+  local function evaluation_route(kind, params, evaluate)
+    server.utility("/utility/" .. kind, { params = params }, function(prediction, p, req)
+      local split = req:choice("data_split", SPLITS)
+      local metrics = server.check_metrics(evaluate(prediction, p, split))
+      evaluations.record(kind, p, split, metrics)
+      return metrics
+    end)
+  end
+  evaluation_route("anonymizer", { "anonymizer" }, function(prediction, _, split)
+    return c.anonymizer_evaluator(prediction, split == "tuning" and c.tuning.y or c.validation.y)
   end)
-  server.utility("/utility/deanonymizer", { params = { "anonymizer", "deanonymizer" } }, function(prediction, p, req)
-    local split = req:choice("data_split", SPLITS)
-    local metrics = server.check_metrics(c.mia_evaluator(prediction, sets(p.anonymizer, p.deanonymizer, split).memberships))
-    evaluations.record("deanonymizer", p, split, metrics)
-    return metrics
+  evaluation_route("deanonymizer", { "anonymizer", "deanonymizer" }, function(prediction, p, split)
+    return c.mia_evaluator(prediction, sets(p.anonymizer, p.deanonymizer, split).memberships)
   end)
 end
 
