@@ -2,10 +2,8 @@
  * dispatch of a request to a Lua route's handler under the time and memory limits. A
  * handler returns status, content type and body; an error object {status, title,
  * description} becomes that JSON error. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "anomed_lua.h"
 #include "l_http.h"
@@ -44,6 +42,8 @@ static engine *engine_of(lua_State *L) {
 }
 
 route_table *engine_routes(lua_State *L) { return &engine_of(L)->routes; }
+
+const engine_config *engine_config_of(lua_State *L) { return engine_of(L)->config; }
 
 static void add_route(lua_State *L, route *r) {
   engine *e = engine_of(L);
@@ -120,23 +120,6 @@ static int http_config(lua_State *L) {
   return 1;
 }
 
-/* http.state_dir(): the state directory, created (with its parents) when missing */
-static int http_state_dir(lua_State *L) {
-  char path[sizeof engine_of(L)->config->state_dir];
-  snprintf(path, sizeof path, "%s", engine_of(L)->config->state_dir);
-  for (char *p = path + 1;; p++) {
-    if (*p && *p != '/') continue;
-    char end = *p;
-    *p = 0;
-    if (mkdir(path, 0700) && errno != EEXIST)
-      return luaL_error(L, "cannot create the state directory %s: %s", path, strerror(errno));
-    if (!end) break;
-    *p = end;
-  }
-  lua_pushstring(L, path);
-  return 1;
-}
-
 /* http.routes(): {{method, path, kind}, ...} as declared */
 static int http_routes(lua_State *L) {
   route_table *t = engine_routes(L);
@@ -156,7 +139,6 @@ static int http_routes(lua_State *L) {
 
 static const luaL_Reg http_functions[] = {{"route", http_route},   {"static", http_static},
                                           {"config", http_config}, {"routes", http_routes},
-                                          {"state_dir", http_state_dir},
                                           {NULL, NULL}};
 
 int luaopen_anomed_http(lua_State *L) {

@@ -10,6 +10,7 @@
 /* Creates the engine (route table, settings) in L; before the script runs. */
 void engine_install(lua_State *L, const engine_config *config);
 route_table *engine_routes(lua_State *L);
+const engine_config *engine_config_of(lua_State *L);
 /* After the load phase: no more routes. */
 void engine_freeze(lua_State *L);
 /* The http_dispatch_fn for Lua routes; ctx is the worker's lua_State. */

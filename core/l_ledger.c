@@ -15,10 +15,14 @@ typedef struct {
   pid_t pid;
 } connection;
 
+/* closes c's ledger when this process opened it (a forked child leaves its parent's alone) */
+static void close_connection(connection *c) {
+  if (c && c->l && c->pid == getpid()) ledger_close(c->l);
+  if (c) c->l = NULL;
+}
+
 static int connection_gc(lua_State *L) {
-  connection *c = lua_touserdata(L, 1);
-  if (c->l && c->pid == getpid()) ledger_close(c->l);
-  c->l = NULL;
+  close_connection(lua_touserdata(L, 1));
   return 0;
 }
 
@@ -28,14 +32,7 @@ static ledger *open_ledger(lua_State *L) {
   lua_pop(L, 1);
   if (c && c->l && c->pid == getpid()) return c->l;
   char err[300];
-  lua_getglobal(L, "require");
-  lua_pushliteral(L, "anomed.http");
-  lua_call(L, 1, 1);
-  lua_getfield(L, -1, "state_dir");
-  lua_call(L, 0, 1);
-  const char *dir = lua_tostring(L, -1);
-  ledger *l = ledger_open(dir, err, sizeof err);
-  lua_pop(L, 2);
+  ledger *l = ledger_open(engine_config_of(L)->state_dir, err, sizeof err);
   if (!l) luaL_error(L, "%s", err);
   c = lua_newuserdatauv(L, sizeof *c, 0);
   *c = (connection){l, getpid()};
@@ -49,9 +46,7 @@ static ledger *open_ledger(lua_State *L) {
 
 void ledger_close_in_process(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, LEDGER_KEY);
-  connection *c = lua_touserdata(L, -1);
-  if (c && c->l && c->pid == getpid()) ledger_close(c->l);
-  if (c) c->l = NULL;
+  close_connection(lua_touserdata(L, -1));
   lua_pop(L, 1);
 }
 

@@ -2,10 +2,12 @@
  * transactions, so concurrent workers serialise on the database and a claim is taken once. */
 #include "ledger.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct ledger {
   sqlite3 *db;
@@ -35,8 +37,26 @@ static int fail(ledger *l, char *err, size_t errsize) {
   return -1;
 }
 
+/* mkdir -p: the directory and its missing parents */
+static int make_dirs(const char *dir, char *err, size_t errsize) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s", dir);
+  for (char *p = path + 1;; p++) {
+    if (*p && *p != '/') continue;
+    char end = *p;
+    *p = 0;
+    if (mkdir(path, 0700) && errno != EEXIST) {
+      snprintf(err, errsize, "cannot create the state directory %s: %s", path, strerror(errno));
+      return -1;
+    }
+    if (!end) return 0;
+    *p = end;
+  }
+}
+
 ledger *ledger_open(const char *dir, char *err, size_t errsize) {
   char path[4200];
+  if (make_dirs(dir, err, errsize)) return NULL;
   snprintf(path, sizeof path, "%s/%s", dir, LEDGER_FILE);
   ledger *l = calloc(1, sizeof *l);
   if (!l) {

@@ -10,7 +10,8 @@ typedef struct ledger ledger;
 
 #define LEDGER_FILE "ledger.sqlite"
 
-/* Opens (creating) DIR/ledger.sqlite; NULL with err filled on failure. */
+/* Opens (creating it and DIR with its parents) DIR/ledger.sqlite; NULL with err filled on
+ * failure. */
 ledger *ledger_open(const char *dir, char *err, size_t errsize);
 void ledger_close(ledger *l);
 

@@ -105,12 +105,6 @@ static int check_fingerprint(lua_State *L, const engine_config *config) {
     fprintf(stderr, "anomed-lua: cannot read %s\n", config->script);
     return -1;
   }
-  lua_getglobal(L, "require");
-  lua_pushliteral(L, "anomed.http");
-  lua_call(L, 1, 1);
-  lua_getfield(L, -1, "state_dir");
-  if (report(L, lua_pcall(L, 0, 0, 0))) return -1;
-  lua_pop(L, 1);
   ledger *l = ledger_open(config->state_dir, err, sizeof err);
   int rc = l ? ledger_check_fingerprint(l, hex, config->accept_changes, err, sizeof err) : -1;
   ledger_close(l);
